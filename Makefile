@@ -14,6 +14,7 @@ B          := build
 GEN        := $(B)/gen
 PKG_CFLAGS := $(shell pkg-config --cflags libxxhash jansson 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs libxxhash jansson 2>/dev/null)
+LIB_LIBS   := $(shell pkg-config --libs libxxhash 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -70,7 +71,7 @@ $(B)/libkkpol.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(B)/libkkpol.so: $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libkkpol.so.$(SOVERSION) -o $(B)/libkkpol.so.$(VERSION) $^ $(LDLIBS) $(LDFLAGS)
+	$(CC) -shared -Wl,-soname,libkkpol.so.$(SOVERSION) -o $(B)/libkkpol.so.$(VERSION) $^ $(LIB_LIBS) $(LDFLAGS)
 	ln -sf libkkpol.so.$(VERSION) $(B)/libkkpol.so.$(SOVERSION)
 	ln -sf libkkpol.so.$(VERSION) $@
 
@@ -94,8 +95,10 @@ $(B)/example/bin/query_example: examples/query_example.c all
 	PKG_CONFIG_PATH=$(CURDIR)/$(B)/example/lib/pkgconfig sh -c \
 	    '$(CC) $(CFLAGS) -o $@ $< $$(pkg-config --cflags --libs --static kkpol)'
 
-run: deps all
-	$(B)/kkpolc compile -o $(B)/example-org.kkpt policies/example-org.kkp
+$(B)/example-org.kkpt: $(B)/kkpolc $(wildcard policies/*.kkp)
+	$(B)/kkpolc compile -o $@ policies/example-org.kkp
+
+run: deps all $(B)/example-org.kkpt
 	sh examples/sample-queries.sh $(B)/kkpolc $(B)/example-org.kkpt
 
 check: deps
@@ -111,8 +114,8 @@ check-golden: $(B)/kkpolc
 check-e2e: $(B)/kkpolc
 	sh tests/e2e.sh $(B)/kkpolc
 
-check-example: $(B)/example/bin/query_example
-	$(B)/example/bin/query_example $(B)/example-org.kkpt
+check-example: $(B)/example/bin/query_example $(B)/example-org.kkpt
+	LD_LIBRARY_PATH=$(B)/example/lib $(B)/example/bin/query_example $(B)/example-org.kkpt
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

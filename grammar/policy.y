@@ -369,21 +369,24 @@ static bool check_member_id(struct parser *p, struct lex_string id, struct span 
  * token classes ("identifier", "end of file") as they are. */
 static const char *token_display(yysymbol_kind_t kind, char *buf, size_t size)
 {
+    static const char *const classes[] = {"end of file", "identifier", "string", "number",
+                                          "date", "rule name", "invalid token"};
     const char *name = yysymbol_name(kind);
     size_t len = strlen(name);
 
-    if (len >= 2 && name[0] == '"') {
-        static const char *const classes[] = {"end of file", "identifier", "string", "number",
-                                              "date", "rule name", "invalid token"};
-
-        for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
-            if (len - 2 == strlen(classes[i]) && memcmp(name + 1, classes[i], len - 2) == 0)
-                return classes[i];
-        }
-        snprintf(buf, size, "'%.*s'", (int)(len - 2), name + 1);
+    if (len >= 2 && name[0] == '"' && name[len - 1] == '"') {
+        name++;
+        len -= 2;
+    }
+    if (name[0] == '\'') {
+        snprintf(buf, size, "%.*s", (int)len, name);
         return buf;
     }
-    snprintf(buf, size, "%s", name);
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+        if (len == strlen(classes[i]) && memcmp(name, classes[i], len) == 0)
+            return classes[i];
+    }
+    snprintf(buf, size, "'%.*s'", (int)len, name);
     return buf;
 }
 
@@ -405,7 +408,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
         snprintf(got_buf, sizeof(got_buf), "identifier '%.*s'", (int)(at->end - at->begin),
                  p->src->data + at->begin);
     else
-        token_display(got, got_buf, sizeof(got_buf));
+        snprintf(got_buf, sizeof(got_buf), "%s", token_display(got, tok_buf, sizeof(tok_buf)));
     used = (size_t)snprintf(msg, sizeof(msg), "unexpected %s", got_buf);
 
     if (n == 0 || n > 8) {

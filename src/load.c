@@ -65,10 +65,14 @@ static void report_cycle(struct loader *ld, uint32_t file, const struct ast_impo
         xgrow((void **)&chain, &cap, need, 1);
         used += (size_t)sprintf(chain + used, "%s'%s'", i == first ? "" : " -> ", path);
     }
-    d = diag_error(ld->sink, ast_loc(ast, im->file, im->span), "import cycle: %s", chain);
-    diag_note(ld->sink, d, (struct loc){0},
-              "each file is loaded once; move the shared declarations into a file that both "
-              "import");
+    d = diag_error(ld->sink, ast_loc(ast, im->file, im->span), "import cycle: %s; each file is "
+                   "loaded once, so move what both need into a third file", chain);
+    for (size_t i = first + 1; i < ld->depth; i++) {
+        const struct ast_import *via = &ast->imports[ld->stack[i].import];
+
+        diag_note(ld->sink, d, ast_loc(ast, via->file, via->span), "'%s' imports '%s' here",
+                  ast->files[via->file].src->path, ast->files[ld->stack[i].file].src->path);
+    }
     free(chain);
 }
 

@@ -1,0 +1,1 @@
+compile -o $OUT/ex.kkpt ../../policies/example-org.kkp

@@ -1,0 +1,1 @@
+compile -o $OUT/t.kkpt duplicates.kkp

@@ -1,0 +1,1 @@
+compile -o $OUT/t.kkpt no-such-file.kkp

@@ -1,0 +1,1 @@
+compile -o $OUT/t.kkpt syntax-errors.kkp

@@ -32,9 +32,10 @@ LDLIBS      := $(PKG_LIBS) $(EXTRA_LDFLAGS)
 LIB_SRCS := src/table_read.c
 # The compiler front end, checks and table writer.
 COMPILER_SRCS := src/arena.c src/strmap.c src/source.c src/diag.c src/diag_text.c src/ast.c \
-                 src/parse.c src/load.c src/resolve.c src/suggest.c src/lower.c \
+                 src/parse.c src/load.c src/resolve.c src/suggest.c src/lower.c src/lint.c \
+                 src/lint_roles.c src/lint_members.c src/lint_constraints.c src/diag_json.c src/emit.c \
                  src/table_write.c
-CLI_SRCS := src/cli_main.c src/cli_compile.c src/cli_query.c src/cli_dump.c src/cli_util.c
+CLI_SRCS := src/cli_main.c src/cli_check.c src/cli_compile.c src/cli_query.c src/cli_dump.c src/cli_util.c
 GEN_SRCS := $(GEN)/policy.tab.c $(GEN)/policy.lex.c
 TEST_SRCS := $(wildcard tests/check_*.c) tests/testlib.c
 

@@ -167,6 +167,7 @@ struct ast_item {
 
 struct ast_file {
     struct source *src;
+    bool root; /* named on the command line rather than only imported */
     struct ast_item *items;
     size_t nitems, items_cap;
 };

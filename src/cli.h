@@ -27,6 +27,11 @@ struct cli_policy {
  * could not be read). Release cp either way. */
 int cli_policy_load(struct cli_policy *cp, char *const *files, size_t nfiles, size_t max_errors);
 void cli_policy_release(struct cli_policy *cp);
+/* Like cli_policy_load, but prints nothing and, when lint is not NULL and the
+ * policy resolved cleanly, runs the linter too. */
+struct lint_config;
+int cli_policy_build(struct cli_policy *cp, char *const *files, size_t nfiles, size_t max_errors,
+                     const struct lint_config *lint);
 
 /* True when the file starts with the compiled table's magic number. */
 bool cli_is_table(const char *path);
@@ -35,6 +40,11 @@ bool cli_parse_count(const char *option, const char *text, size_t *out);
 /* Prints "kkpolc: error: ..." to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Handles -W, --max-errors (opt 'm') and --max-overrides (opt 'O') for check
+ * and compile: 1 when handled, 0 when not one of them, -1 after an error. */
+int cli_lint_option(int opt, const char *arg, struct lint_config *cfg, size_t *max_errors);
+
+int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

@@ -3,11 +3,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "emit.h"
 #include "kkp_limits.h"
+#include "lint.h"
 #include "lower.h"
 #include "table_write.h"
+
+#define COMPILE_USAGE                                                                              \
+    "usage: kkpolc compile [-o OUT] [--emit table|json|c-header] [--revision TEXT]\n"             \
+    "                      [--max-errors N] [--max-overrides N] [-W RULE|no-RULE|error|error=RULE]\n" \
+    "                      FILE...\n"
 
 /* The first file's name with .kkp replaced by .kkpt (or .kkpt appended). */
 static char *default_output(const char *first)
@@ -25,16 +33,53 @@ static char *default_output(const char *first)
     return out;
 }
 
+/* Writes --emit json or c-header to stdout, or atomically to output. */
+static int emit_document(const struct cli_policy *cp, const char *emit, const char *output)
+{
+    char *buf = NULL, errbuf[512];
+    size_t len = 0;
+    FILE *out = output ? open_memstream(&buf, &len) : stdout;
+    int rc = EXIT_OK;
+
+    if (!out) {
+        cli_error("out of memory");
+        return EXIT_USAGE;
+    }
+    if (strcmp(emit, "json") == 0) {
+        emit_json(&cp->pol, out);
+    } else if (emit_c_header(&cp->pol, out, errbuf, sizeof(errbuf)) != 0) {
+        cli_error("%s", errbuf);
+        rc = EXIT_POLICY;
+    }
+    if (!output) {
+        if (fflush(stdout) != 0) {
+            cli_error("cannot write to standard output");
+            rc = EXIT_USAGE;
+        }
+        return rc;
+    }
+    fclose(out);
+    if (rc == EXIT_OK && table_write_file(output, buf, len, errbuf, sizeof(errbuf)) != 0) {
+        cli_error("%s", errbuf);
+        rc = EXIT_USAGE;
+    }
+    free(buf);
+    return rc;
+}
+
 int cmd_compile(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"revision", required_argument, NULL, 'r'},
         {"max-errors", required_argument, NULL, 'm'},
+        {"max-overrides", required_argument, NULL, 'O'},
+        {"emit", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *output = NULL, *revision = NULL;
+    const char *output = NULL, *revision = NULL, *emit = "table";
+    struct lint_config cfg;
     size_t max_errors = KKP_DEFAULT_MAX_ERRORS;
     struct cli_policy cp;
     struct lower_options lo = {0};
@@ -42,8 +87,15 @@ int cmd_compile(int argc, char **argv)
     char *out_path, errbuf[512];
     int opt, rc;
 
+    lint_config_init(&cfg);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+o:W:h", longopts, NULL)) != -1) {
+        int shared = cli_lint_option(opt, optarg, &cfg, &max_errors);
+
+        if (shared < 0)
+            return EXIT_USAGE;
+        if (shared)
+            continue;
         switch (opt) {
         case 'o':
             output = optarg;
@@ -51,18 +103,20 @@ int cmd_compile(int argc, char **argv)
         case 'r':
             revision = optarg;
             break;
-        case 'm':
-            if (!cli_parse_count("--max-errors", optarg, &max_errors))
-                return EXIT_USAGE;
+        case 'e':
+            emit = optarg;
             break;
         case 'h':
-            puts("usage: kkpolc compile [-o OUT] [--revision TEXT] [--max-errors N] FILE...");
+            fputs(COMPILE_USAGE, stdout);
             return EXIT_OK;
         default:
-            fputs("usage: kkpolc compile [-o OUT] [--revision TEXT] [--max-errors N] FILE...\n",
-                  stderr);
+            fputs(COMPILE_USAGE, stderr);
             return EXIT_USAGE;
         }
+    }
+    if (strcmp(emit, "table") && strcmp(emit, "json") && strcmp(emit, "c-header")) {
+        cli_error("invalid --emit '%s'; expected table, json or c-header", emit);
+        return EXIT_USAGE;
     }
     if (optind >= argc) {
         cli_error("compile needs at least one policy file");
@@ -80,8 +134,14 @@ int cmd_compile(int argc, char **argv)
         }
     }
 
-    rc = cli_policy_load(&cp, argv + optind, (size_t)(argc - optind), max_errors);
+    rc = cli_policy_build(&cp, argv + optind, (size_t)(argc - optind), max_errors, &cfg);
+    diag_print_text(&cp.sink, stderr, diag_want_color(STDERR_FILENO));
     if (rc != EXIT_OK) {
+        cli_policy_release(&cp);
+        return rc;
+    }
+    if (strcmp(emit, "table") != 0) {
+        rc = emit_document(&cp, emit, output);
         cli_policy_release(&cp);
         return rc;
     }

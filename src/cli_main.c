@@ -11,9 +11,13 @@ static const char usage[] =
     "queries at runtime.\n"
     "\n"
     "commands:\n"
-    "  compile [-o OUT] [--revision TEXT] [--max-errors N] FILE...\n"
+    "  compile [-o OUT] [--emit table|json|c-header] [--revision TEXT] [-W...] FILE...\n"
     "        compile the policy FILE... (with its imports) to a table; OUT defaults\n"
-    "        to the first FILE with .kkp replaced by .kkpt\n"
+    "        to the first FILE with .kkp replaced by .kkpt; json and c-header go to\n"
+    "        stdout unless -o is given. Linter errors fail the compile\n"
+    "  check [--format text|json|sarif|github] [--list-suppressions] [-W...] FILE...\n"
+    "        run the linter; -W RULE, -W no-RULE, -Werror and -Werror=RULE set rules;\n"
+    "        'kkpolc check --help' lists them\n"
     "  query [--no-verify] TABLE MEMBER PERMISSION\n"
     "        print allow or deny; exit 0 for allow, 1 for deny\n"
     "  query [--no-verify] --batch TABLE\n"
@@ -47,6 +51,8 @@ int main(int argc, char **argv)
         printf("kkpolc %s\n", KKP_VERSION);
         return EXIT_OK;
     }
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "compile") == 0)
         return cmd_compile(argc - 1, argv + 1);
     if (strcmp(cmd, "query") == 0)

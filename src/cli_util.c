@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lint.h"
 #include "load.h"
 #include "table_format.h"
 
@@ -56,7 +57,8 @@ bool cli_is_table(const char *path)
     return n == (ssize_t)sizeof(magic) && memcmp(magic, TABLE_MAGIC, sizeof(magic)) == 0;
 }
 
-int cli_policy_load(struct cli_policy *cp, char *const *files, size_t nfiles, size_t max_errors)
+int cli_policy_build(struct cli_policy *cp, char *const *files, size_t nfiles, size_t max_errors,
+                     const struct lint_config *lint)
 {
     bool files_ok;
 
@@ -65,14 +67,22 @@ int cli_policy_load(struct cli_policy *cp, char *const *files, size_t nfiles, si
     diag_sink_init(&cp->sink, max_errors);
     files_ok = load_policy(&cp->ast, (const char *const *)files, nfiles, &cp->sink);
     if (files_ok && !diag_has_errors(&cp->sink) && !cp->sink.stopped) {
-        resolve_policy(&cp->ast, &cp->sink, &cp->pol);
         cp->resolved = true;
+        if (resolve_policy(&cp->ast, &cp->sink, &cp->pol) && lint)
+            lint_policy(&cp->pol, lint, &cp->sink);
     }
     diag_sort(&cp->sink);
-    diag_print_text(&cp->sink, stderr, diag_want_color(STDERR_FILENO));
     if (!files_ok)
         return EXIT_USAGE;
     return diag_has_errors(&cp->sink) ? EXIT_POLICY : EXIT_OK;
+}
+
+int cli_policy_load(struct cli_policy *cp, char *const *files, size_t nfiles, size_t max_errors)
+{
+    int rc = cli_policy_build(cp, files, nfiles, max_errors, NULL);
+
+    diag_print_text(&cp->sink, stderr, diag_want_color(STDERR_FILENO));
+    return rc;
 }
 
 void cli_policy_release(struct cli_policy *cp)

@@ -47,6 +47,20 @@ static const char *vformat(struct arena *a, const char *fmt, va_list ap)
     return p;
 }
 
+static struct diag *add(struct diag_sink *sink, enum diag_severity severity, const char *rule,
+                        struct loc loc, const char *fmt, va_list ap)
+{
+    struct diag *d = arena_alloc(&sink->arena, sizeof(*d));
+
+    d->severity = severity;
+    d->rule = rule;
+    d->loc = loc;
+    d->seq = sink->len;
+    d->message = vformat(&sink->arena, fmt, ap);
+    *VEC_PUSH(sink->items, sink->len, sink->cap) = d;
+    return d;
+}
+
 struct diag *diag_report(struct diag_sink *sink, enum diag_severity severity, const char *rule,
                          struct loc loc, const char *fmt, ...)
 {
@@ -63,17 +77,28 @@ struct diag *diag_report(struct diag_sink *sink, enum diag_severity severity, co
         sink->errors++;
     } else if (severity == DIAG_WARNING) {
         sink->warnings++;
+    } else {
+        sink->notes++;
     }
-
-    d = arena_alloc(&sink->arena, sizeof(*d));
-    d->severity = severity;
-    d->rule = rule;
-    d->loc = loc;
-    d->seq = sink->len;
     va_start(ap, fmt);
-    d->message = vformat(&sink->arena, fmt, ap);
+    d = add(sink, severity, rule, loc, fmt, ap);
     va_end(ap);
-    *VEC_PUSH(sink->items, sink->len, sink->cap) = d;
+    return d;
+}
+
+struct diag *diag_report_suppressed(struct diag_sink *sink, enum diag_severity severity,
+                                    const char *rule, struct loc loc, const char *justification,
+                                    const char *fmt, ...)
+{
+    struct diag *d;
+    va_list ap;
+
+    va_start(ap, fmt);
+    d = add(sink, severity, rule, loc, fmt, ap);
+    va_end(ap);
+    d->suppressed = true;
+    d->justification = justification;
+    sink->suppressed++;
     return d;
 }
 

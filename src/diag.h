@@ -30,6 +30,10 @@ struct diag {
     size_t nnotes;
     size_t notes_cap;
     size_t seq; /* report order, to keep sorting stable */
+    /* Silenced by a suppress statement: kept for SARIF, left out of the text
+     * output and of the counts. */
+    bool suppressed;
+    const char *justification; /* the suppression's reason */
 };
 
 /* Collects diagnostics of one run. Messages and notes live in the sink's arena. */
@@ -40,6 +44,8 @@ struct diag_sink {
     size_t cap;
     size_t errors;
     size_t warnings;
+    size_t notes;      /* diagnostics of note severity (not notes attached to others) */
+    size_t suppressed; /* diagnostics silenced by suppress statements */
     size_t max_errors; /* 0 for no limit */
     bool stopped;      /* max_errors was reached: later errors were dropped */
 };
@@ -52,6 +58,11 @@ void diag_sink_release(struct diag_sink *sink);
 struct diag *diag_report(struct diag_sink *sink, enum diag_severity severity, const char *rule,
                          struct loc loc, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Records a diagnostic that a suppression silenced: it is kept for the
+ * machine-readable formats but counts as neither error nor warning. */
+struct diag *diag_report_suppressed(struct diag_sink *sink, enum diag_severity severity,
+                                    const char *rule, struct loc loc, const char *justification,
+                                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 #define diag_error(sink, loc, ...) diag_report((sink), DIAG_ERROR, NULL, (loc), __VA_ARGS__)
 void diag_note(struct diag_sink *sink, struct diag *d, struct loc loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

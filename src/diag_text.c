@@ -96,6 +96,8 @@ void diag_print_text(struct diag_sink *sink, FILE *out, bool color)
     for (size_t i = 0; i < sink->len; i++) {
         const struct diag *d = sink->items[i];
 
+        if (d->suppressed)
+            continue;
         print_head(out, &d->loc, d->severity, d->message, d->rule, color);
         if (d->loc.src)
             print_excerpt(out, &d->loc, color);

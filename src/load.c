@@ -250,10 +250,12 @@ static void add_root(struct loader *ld, struct source *src)
 
     if (found != AST_NONE) {
         source_free(src);
+        ast->files[found].root = true;
         expand(ld, found);
         return;
     }
     found = add_file(ld, src);
+    ast->files[found].root = true;
     expand(ld, found);
 }
 

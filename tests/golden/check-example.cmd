@@ -1,0 +1,1 @@
+check ../../policies/example-org.kkp

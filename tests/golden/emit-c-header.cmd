@@ -1,0 +1,1 @@
+compile --emit c-header ../../policies/knockknock.kkp

@@ -1,0 +1,1 @@
+compile --emit json ../../policies/presets.kkp

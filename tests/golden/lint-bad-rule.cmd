@@ -1,0 +1,1 @@
+check -W no-such-rule lint/id-case.kkp

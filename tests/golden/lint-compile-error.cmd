@@ -1,0 +1,1 @@
+compile -o $OUT/l.kkpt lint/lockout.kkp

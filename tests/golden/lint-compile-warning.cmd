@@ -1,0 +1,1 @@
+compile -o $OUT/w.kkpt lint/id-case.kkp

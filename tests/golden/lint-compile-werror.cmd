@@ -1,0 +1,1 @@
+compile -Werror -o $OUT/w.kkpt lint/id-case.kkp

@@ -1,0 +1,1 @@
+check lint/duplicate-role-clean.kkp

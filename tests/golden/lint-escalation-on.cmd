@@ -1,0 +1,1 @@
+check -W escalation lint/escalation.kkp

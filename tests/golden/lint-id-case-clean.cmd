@@ -1,0 +1,1 @@
+check lint/id-case-clean.kkp

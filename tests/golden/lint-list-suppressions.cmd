@@ -1,0 +1,1 @@
+check --list-suppressions lint/suppressions.kkp

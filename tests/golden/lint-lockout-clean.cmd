@@ -1,0 +1,1 @@
+check lint/lockout-clean.kkp

@@ -1,0 +1,1 @@
+check --max-overrides 4 lint/many-overrides.kkp

@@ -1,0 +1,1 @@
+check lint/many-overrides.kkp

@@ -1,0 +1,1 @@
+check lint/redundant-grant-clean.kkp

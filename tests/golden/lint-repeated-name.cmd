@@ -1,0 +1,1 @@
+check lint/repeated-name.kkp

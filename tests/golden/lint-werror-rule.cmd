@@ -1,0 +1,1 @@
+check -Werror=duplicate-role -W no-id-case lint/duplicate-role.kkp

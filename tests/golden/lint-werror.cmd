@@ -1,0 +1,1 @@
+check -Werror lint/id-case.kkp

@@ -78,6 +78,34 @@ void arena_release(struct arena *a)
     arena_init(a);
 }
 
+/* Returns size bytes of the current chunk at an address that is a multiple
+ * of align (1 or 16), starting a new chunk when they do not fit. */
+static char *take(struct arena *a, size_t size, size_t align)
+{
+    size_t pad = a->cur ? (size_t)(-(uintptr_t)a->cur & (align - 1)) : 0;
+    char *p;
+
+    if (size > SIZE_MAX / 2)
+        out_of_memory(size);
+    if (!a->cur || (size_t)(a->end - a->cur) < pad + size) {
+        int own_chunk = size > CHUNK_SIZE / 4;
+        size_t want = own_chunk ? size : CHUNK_SIZE;
+        struct arena_chunk *c = xmalloc(sizeof(*c) + want);
+
+        c->next = a->head;
+        a->head = c;
+        /* A large request gets a chunk of its own; the current chunk stays in use. */
+        if (own_chunk)
+            return (char *)c->align;
+        a->cur = (char *)c->align;
+        a->end = a->cur + want;
+        pad = 0;
+    }
+    p = a->cur + pad;
+    a->cur = p + size;
+    return p;
+}
+
 void *arena_alloc(struct arena *a, size_t size)
 {
     size_t rounded = (size + 15) & ~(size_t)15;
@@ -85,32 +113,19 @@ void *arena_alloc(struct arena *a, size_t size)
 
     if (rounded < size)
         out_of_memory(size);
-    if ((size_t)(a->end - a->cur) < rounded || !a->cur) {
-        int own_chunk = rounded > CHUNK_SIZE / 4;
-        size_t want = own_chunk ? rounded : CHUNK_SIZE;
-        struct arena_chunk *c = xmalloc(sizeof(*c) + want);
-
-        c->next = a->head;
-        a->head = c;
-        /* A large request gets a chunk of its own; the current chunk stays in use. */
-        if (own_chunk) {
-            memset(c->align, 0, rounded);
-            return c->align;
-        }
-        a->cur = (char *)c->align;
-        a->end = a->cur + want;
-    }
-    p = a->cur;
-    a->cur += rounded;
+    p = take(a, rounded, 16);
     memset(p, 0, rounded);
     return p;
 }
 
+/* Strings are packed without alignment: a million 24-byte member ids would
+ * otherwise take 32 bytes each. */
 char *arena_strndup(struct arena *a, const char *s, size_t len)
 {
-    char *p = arena_alloc(a, len + 1);
+    char *p = take(a, len + 1, 1);
 
-    memcpy(p, s, len);
+    if (len) /* s may be NULL when len is 0, and memcpy from NULL is undefined */
+        memcpy(p, s, len);
     p[len] = '\0';
     return p;
 }
@@ -118,11 +133,12 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
     va_list ap;
+    char probe[1];
     int n;
     char *p;
 
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = vsnprintf(probe, sizeof(probe), fmt, ap); /* measures the length */
     va_end(ap);
     if (n < 0)
         n = 0;

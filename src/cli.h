@@ -48,5 +48,9 @@ int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

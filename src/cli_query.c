@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "kkpol.h"
+#include "table_read.h"
 
 #define QUERY_USAGE                                                                                \
     "usage: kkpolc query [--no-verify] TABLE MEMBER PERMISSION\n"                                  \
@@ -85,6 +86,7 @@ static void batch_error(struct batch *b, size_t lineno, const char *why)
     b->out_len = 0;
     fflush(stdout);
     fprintf(stderr, "kkpolc: error: line %zu: %s\n", lineno, why);
+    fflush(stderr);
     emit(b, "error\n", 6);
     b->errors++;
 }
@@ -156,6 +158,27 @@ static void batch_line(struct batch *b, char *line, size_t len, size_t lineno)
     batch_error(b, lineno, "unknown permission");
 }
 
+/* Lines between the one whose member slot is prefetched and the one being
+ * decided. Halfway, the id that the slot references is prefetched too.
+ * Each step then has about 8 lines, a few hundred nanoseconds, to cover a
+ * cache miss to memory. */
+#define PREFETCH_AHEAD 16
+
+/* Starts loading what deciding a line will read: its member's slot when
+ * id_step is false, the member's id bytes when it is true. */
+static void prefetch_line(const struct kkp_table *t, const char *line, const char *end,
+                          bool id_step)
+{
+    const char *tab = memchr(line, '\t', (size_t)(end - line));
+
+    if (!tab)
+        return;
+    if (id_step)
+        table_prefetch_member_id(t, line, (size_t)(tab - line));
+    else
+        table_prefetch_member(t, line, (size_t)(tab - line));
+}
+
 static int query_batch(struct kkp_table *t)
 {
     struct batch b = {0};
@@ -169,15 +192,36 @@ static int query_batch(struct kkp_table *t)
         return EXIT_USAGE;
     }
     for (;;) {
-        size_t start = 0;
+        size_t start = 0, ahead_lines = 0, half_lines = 0;
         size_t n = fread(buf + len, 1, cap - len, stdin);
         bool eof = n == 0;
-        char *nl;
+        char *nl, *ahead = buf, *half = buf, *next;
 
         len += n;
         while ((nl = memchr(buf + start, '\n', len - start)) != NULL) {
+            /* Keep the next PREFETCH_AHEAD lines loading while this one is
+             * decided: at ten million members nearly every lookup misses
+             * the cache twice, at the slot and at the id. */
+            while (ahead_lines < PREFETCH_AHEAD &&
+                   (next = memchr(ahead, '\n', (size_t)(buf + len - ahead))) != NULL) {
+                prefetch_line(t, ahead, next, false);
+                ahead = next + 1;
+                ahead_lines++;
+            }
+            while (half_lines < ahead_lines / 2 &&
+                   (next = memchr(half, '\n', (size_t)(buf + len - half))) != NULL) {
+                prefetch_line(t, half, next, true);
+                half = next + 1;
+                half_lines++;
+            }
             batch_line(&b, buf + start, (size_t)(nl - (buf + start)), ++lineno);
             start = (size_t)(nl - buf) + 1;
+            if (ahead_lines)
+                ahead_lines--;
+            if (half_lines)
+                half_lines--;
+            if (half < buf + start) /* near the end of the buffer, where ahead stalls */
+                half = buf + start;
         }
         if (eof) {
             if (len > start)

@@ -34,11 +34,12 @@ void diag_sink_release(struct diag_sink *sink)
 static const char *vformat(struct arena *a, const char *fmt, va_list ap)
 {
     va_list copy;
+    char probe[1];
     int n;
     char *p;
 
     va_copy(copy, ap);
-    n = vsnprintf(NULL, 0, fmt, copy);
+    n = vsnprintf(probe, sizeof(probe), fmt, copy); /* measures the length */
     va_end(copy);
     if (n < 0)
         n = 0;
@@ -133,7 +134,8 @@ static int compare_diags(const void *pa, const void *pb)
 
 void diag_sort(struct diag_sink *sink)
 {
-    qsort(sink->items, sink->len, sizeof(*sink->items), compare_diags);
+    if (sink->len > 1) /* items is NULL while the sink is empty, and qsort of NULL is undefined */
+        qsort(sink->items, sink->len, sizeof(*sink->items), compare_diags);
 }
 
 bool diag_want_color(int fd)

@@ -76,6 +76,8 @@ int diag_print_json(struct diag_sink *sink, FILE *out)
                 out);
 }
 
+#define SARIF_POLICY_ERROR "policy-error"
+
 static const char *sarif_level(enum diag_severity s)
 {
     return s == DIAG_ERROR ? "error" : s == DIAG_WARNING ? "warning" : "note";
@@ -106,6 +108,14 @@ static json_t *sarif_rules(void)
 
         json_array_append_new(rules, rule);
     }
+    /* SARIF wants a rule on every result, so syntax and semantic errors,
+     * which have none in the text form, get this one. */
+    json_array_append_new(rules, json_pack("{s:s, s:{s:s}, s:{s:s}, s:{s:s}}", "id", SARIF_POLICY_ERROR,
+                                           "shortDescription", "text",
+                                           "A syntax or semantic error in the policy.", "help",
+                                           "text", "Fix the error; no command acts on a policy "
+                                           "that has one.", "defaultConfiguration", "level",
+                                           "error"));
     return rules;
 }
 
@@ -136,6 +146,9 @@ int diag_print_sarif(struct diag_sink *sink, FILE *out, const char *version)
             json_object_set_new(result, "ruleId", json_string(d->rule));
             if (rule >= 0)
                 json_object_set_new(result, "ruleIndex", json_integer(rule));
+        } else {
+            json_object_set_new(result, "ruleId", json_string(SARIF_POLICY_ERROR));
+            json_object_set_new(result, "ruleIndex", json_integer(RULE_COUNT));
         }
         if (d->nnotes) {
             json_t *related = json_array();

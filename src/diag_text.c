@@ -38,6 +38,39 @@ static const char *severity_color(enum diag_severity s)
     return COLOR_CYAN;
 }
 
+/* Maximum bytes of a source line quoted under a diagnostic. A longer line
+ * (a 100 MB one-line file) is cut to a window around the error. */
+#define EXCERPT_MAX 240
+
+/* Narrows the line [*b, *e) to at most EXCERPT_MAX bytes that start a quarter
+ * window before at, moving both ends to code point boundaries. */
+static void clip_line(const char *d, uint32_t at, uint32_t *b, uint32_t *e, bool *cut_left)
+{
+    uint32_t from = *b, to;
+
+    if (*e - *b <= EXCERPT_MAX)
+        return;
+    if (at > *b + EXCERPT_MAX / 4)
+        from = at - EXCERPT_MAX / 4;
+    while (from > *b && ((unsigned char)d[from] & 0xC0) == 0x80)
+        from--;
+    to = *e - from > EXCERPT_MAX ? from + EXCERPT_MAX : *e;
+    while (to < *e && ((unsigned char)d[to] & 0xC0) == 0x80)
+        to++;
+    *cut_left = from > *b;
+    *b = from;
+    *e = to;
+}
+
+/* Returns the end of the line that contains offset, without its line ending. */
+static uint32_t line_end(struct source *src, uint32_t offset)
+{
+    uint32_t b, e;
+
+    source_line_bounds(src, offset, &b, &e);
+    return e;
+}
+
 /* Prints the source line and a caret under loc. Tabs in the line are copied
  * into the caret line so that the marks line up in any tab width. */
 static void print_excerpt(FILE *out, const struct loc *loc, bool color)
@@ -45,14 +78,22 @@ static void print_excerpt(FILE *out, const struct loc *loc, bool color)
     struct source *src = (struct source *)loc->src;
     uint32_t b, e, end;
     const char *d = src->data;
+    bool cut_left = false;
 
     source_line_bounds(src, loc->begin, &b, &e);
+    clip_line(d, loc->begin, &b, &e, &cut_left);
+    if (cut_left)
+        fputs("...", out);
     fwrite(d + b, 1, e - b, out);
+    if (e < line_end(src, loc->begin))
+        fputs("...", out);
     fputc('\n', out);
 
     end = loc->end > e ? e : loc->end;
     if (color)
         fputs(COLOR_GREEN, out);
+    if (cut_left)
+        fputs("   ", out);
     for (uint32_t i = b; i < loc->begin && i < e; i++) {
         if (((unsigned char)d[i] & 0xC0) == 0x80)
             continue;

@@ -121,10 +121,22 @@ static uint32_t first_bit(const uint64_t *mask, uint32_t nbits)
     return AST_NONE;
 }
 
-/* redundant-grant and ineffective-revoke for one role or member block. */
+/* Names a role or member for a message: "role 'x'" or "member "x"". */
+static void owner_text(const struct lint_ctx *cx, uint8_t subject_kind, uint32_t subject,
+                       char *buf, size_t size)
+{
+    if (subject_kind == SUBJECT_ROLE)
+        snprintf(buf, size, "role '%s'", ast_name(cx->ast, cx->ast->roles[subject].name));
+    else
+        snprintf(buf, size, "member \"%s\"", cx->ast->members[subject].id);
+}
+
+/* redundant-grant and ineffective-revoke for one role or member block. The
+ * message texts are built only when a rule fires: building them for every
+ * entry took a seventh of the instructions of a clean 100,000-member compile
+ * (callgrind). */
 static void check_block(struct lint_ctx *cx, uint32_t file, struct range parents,
-                        struct range clauses, uint8_t subject_kind, uint32_t subject,
-                        const char *owner)
+                        struct range clauses, uint8_t subject_kind, uint32_t subject)
 {
     const struct ast *ast = cx->ast;
     uint32_t words = cx->pol->words;
@@ -150,7 +162,7 @@ static void check_block(struct lint_ctx *cx, uint32_t file, struct range parents
             continue;
         for (uint32_t i = 0; i < cl->refs.count; i++) {
             const struct ast_ref *ref = &ast->refs[cl->refs.start + i];
-            char text[160];
+            char text[160], owner[400];
             struct diag *d;
 
             if (ref->kind != REF_ALL && ref->target == AST_NONE)
@@ -159,11 +171,13 @@ static void check_block(struct lint_ctx *cx, uint32_t file, struct range parents
             lint_ref_bits(cx, ref, covered);
             if (mask_empty(covered, words))
                 continue;
-            lint_ref_text(cx, ref, text, sizeof(text));
             if (cl->kind == CLAUSE_GRANT && mask_within(covered, base, words)) {
                 uint32_t ref_index = 0;
                 uint32_t p = parent_giving(cx, parents, first_bit(covered, cx->pol->nbits),
                                            &ref_index);
+
+                lint_ref_text(cx, ref, text, sizeof(text));
+                owner_text(cx, subject_kind, subject, owner, sizeof(owner));
 
                 d = lint_report(cx, RULE_REDUNDANT_GRANT, DIAG_WARNING, subject_kind, subject,
                                 lint_loc(cx, file, ref->span),
@@ -173,6 +187,8 @@ static void check_block(struct lint_ctx *cx, uint32_t file, struct range parents
                     diag_note(cx->sink, d, lint_loc(cx, file, ast->refs[ref_index].span),
                               "role '%s' gives it", ast_name(ast, ast->roles[p].name));
             } else if (cl->kind == CLAUSE_REVOKE && !mask_meets(covered, would, words)) {
+                lint_ref_text(cx, ref, text, sizeof(text));
+                owner_text(cx, subject_kind, subject, owner, sizeof(owner));
                 lint_report(cx, RULE_INEFFECTIVE_REVOKE, DIAG_WARNING, subject_kind, subject,
                             lint_loc(cx, file, ref->span),
                             "revoking '%s' has no effect: %s would not hold %s", text, owner,
@@ -295,11 +311,9 @@ void lint_roles(struct lint_ctx *cx)
     for (uint32_t r = 0; r < ast->nroles; r++) {
         const struct ast_role *ro = &ast->roles[r];
         const char *name = ast_name(ast, ro->name);
-        char owner[200];
 
         if (pol->role_dup[r])
             continue;
-        snprintf(owner, sizeof(owner), "role '%s'", name);
         if (!used[r] && ast->files[ro->file].root)
             lint_report(cx, RULE_UNUSED_ROLE, DIAG_WARNING, SUBJECT_ROLE, r,
                         lint_loc(cx, ro->file, ro->span),
@@ -316,12 +330,11 @@ void lint_roles(struct lint_ctx *cx)
                 check_repeats(cx, &sn, ro->file, cl->refs, SUBJECT_ROLE, r,
                               cl->kind == CLAUSE_GRANT ? "grant" : "revoke");
         }
-        check_block(cx, ro->file, ro->parents, ro->clauses, SUBJECT_ROLE, r, owner);
+        check_block(cx, ro->file, ro->parents, ro->clauses, SUBJECT_ROLE, r);
     }
 
     for (uint32_t m = 0; m < ast->nmembers; m++) {
         const struct ast_member *me = &ast->members[m];
-        char owner[400];
 
         if (pol->member_dup[m])
             continue;
@@ -331,10 +344,8 @@ void lint_roles(struct lint_ctx *cx)
             check_repeats(cx, &sn, me->file, cl->refs, SUBJECT_MEMBER, m,
                           cl->kind == CLAUSE_GRANT ? "grant" : "revoke");
         }
-        if (me->clauses.count) {
-            snprintf(owner, sizeof(owner), "member \"%s\"", me->id);
-            check_block(cx, me->file, me->parents, me->clauses, SUBJECT_MEMBER, m, owner);
-        }
+        if (me->clauses.count)
+            check_block(cx, me->file, me->parents, me->clauses, SUBJECT_MEMBER, m);
     }
     check_duplicates(cx);
 out:

@@ -2,6 +2,7 @@
 #include "load.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,9 +25,30 @@ struct loader {
     size_t expanded_cap;
     uint32_t next_bit;
     bool too_many_bits;
+    const struct load_reader *reader; /* NULL for the file system */
 };
 
+static enum source_status read_source(const struct loader *ld, const char *open_path,
+                                      const char *display_path, struct source **out, int *err_no)
+{
+    if (ld->reader)
+        return ld->reader->open(ld->reader->ctx, open_path, display_path, out, err_no);
+    return source_open(open_path, display_path, out, err_no);
+}
+
 static void number_bit(struct loader *ld, uint32_t perm);
+
+/* KKP_MAX_FILE_SIZE for messages: "2 GiB", or bytes in a build that lowers it. */
+static const char *file_limit_text(void)
+{
+    static char text[32];
+
+    if (KKP_MAX_FILE_SIZE % ((size_t)1 << 30) == 0)
+        snprintf(text, sizeof(text), "%zu GiB", (size_t)KKP_MAX_FILE_SIZE >> 30);
+    else
+        snprintf(text, sizeof(text), "%zu bytes", (size_t)KKP_MAX_FILE_SIZE);
+    return text;
+}
 
 static uint32_t find_loaded(const struct ast *ast, const struct source *src)
 {
@@ -112,7 +134,7 @@ static uint32_t open_import(struct loader *ld, struct ast_import *im)
         strcpy(open_path + dirlen, im->path);
     }
 
-    st = source_open(open_path, display, &src, &err_no);
+    st = read_source(ld, open_path, display, &src, &err_no);
     switch (st) {
     case SOURCE_OK:
         break;
@@ -130,8 +152,8 @@ static uint32_t open_import(struct loader *ld, struct ast_import *im)
         diag_error(ld->sink, at, "imported path '%s' is not a regular file", display);
         break;
     case SOURCE_TOO_LARGE:
-        diag_error(ld->sink, at, "imported file '%s' is larger than the limit of 2 GiB",
-                   display);
+        diag_error(ld->sink, at, "imported file '%s' is larger than the limit of %s", display,
+                   file_limit_text());
         break;
     }
     free(display);
@@ -188,8 +210,9 @@ static void expand(struct loader *ld, uint32_t root)
             continue;
         }
 
+        uint32_t target = open_import(ld, &ast->imports[it.index]);
+        /* Parsing the imported file appends to ast->imports, which may move it. */
         struct ast_import *im = &ast->imports[it.index];
-        uint32_t target = open_import(ld, im);
 
         im->target = target;
         if (target == AST_NONE)
@@ -262,16 +285,23 @@ static void add_root(struct loader *ld, struct source *src)
 bool load_policy(struct ast *ast, const char *const *paths, size_t npaths,
                  struct diag_sink *sink)
 {
+    return load_policy_from(ast, paths, npaths, NULL, sink);
+}
+
+bool load_policy_from(struct ast *ast, const char *const *paths, size_t npaths,
+                      const struct load_reader *reader, struct diag_sink *sink)
+{
     struct loader ld;
     bool ok = true;
 
     loader_init(&ld, ast, sink);
+    ld.reader = reader;
     for (size_t i = 0; i < npaths; i++) {
         struct source *src = NULL;
         int err_no = 0;
         struct loc none = {0};
 
-        switch (source_open(paths[i], paths[i], &src, &err_no)) {
+        switch (read_source(&ld, paths[i], paths[i], &src, &err_no)) {
         case SOURCE_OK:
             break;
         case SOURCE_ERRNO:
@@ -281,7 +311,8 @@ bool load_policy(struct ast *ast, const char *const *paths, size_t npaths,
             diag_error(sink, none, "'%s' is not a regular file", paths[i]);
             break;
         case SOURCE_TOO_LARGE:
-            diag_error(sink, none, "'%s' is larger than the limit of 2 GiB", paths[i]);
+            diag_error(sink, none, "'%s' is larger than the limit of %s", paths[i],
+                       file_limit_text());
             break;
         }
         if (!src) {

@@ -16,6 +16,20 @@
 bool load_policy(struct ast *ast, const char *const *paths, size_t npaths,
                  struct diag_sink *sink);
 
+/* Reads one file for the loader in place of source_open, for example from a
+ * git revision. It returns what source_open returns. Because the loader
+ * identifies files by device and inode, every source it makes must carry a
+ * non-zero ino that is the same whenever the same file is read again. */
+struct load_reader {
+    enum source_status (*open)(void *ctx, const char *open_path, const char *display_path,
+                               struct source **out, int *err_no);
+    void *ctx;
+};
+
+/* load_policy with every file, named or imported, read through reader. */
+bool load_policy_from(struct ast *ast, const char *const *paths, size_t npaths,
+                      const struct load_reader *reader, struct diag_sink *sink);
+
 /* Loads in-memory text as one file named display_path; imports are read from
  * disk relative to it. */
 void load_policy_text(struct ast *ast, const char *display_path, const char *text, size_t len,

@@ -14,6 +14,9 @@ struct table_image {
 
 struct lower_options {
     const char *revision; /* NULL for none */
+    /* The PROVENANCE section's bytes (prov_build_section), NULL for none. */
+    const unsigned char *provenance;
+    size_t provenance_size;
 };
 
 /* Builds the table bytes of docs/table-format.md. The same policy always

@@ -579,6 +579,7 @@ bool resolve_policy(struct ast *ast, struct diag_sink *sink, struct policy *pol)
     pol->group_of_name = name_table(ast->nnames);
     pol->role_of_name = name_table(ast->nnames);
     strmap_init(&pol->member_by_id);
+    strmap_reserve(&pol->member_by_id, ast->nmembers);
     pol->role_dup = xcalloc(ast->nroles ? ast->nroles : 1, sizeof(bool));
     pol->member_dup = xcalloc(ast->nmembers ? ast->nmembers : 1, sizeof(bool));
 

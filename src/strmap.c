@@ -68,6 +68,18 @@ static void rehash(struct strmap *m)
     free(old);
 }
 
+void strmap_reserve(struct strmap *m, size_t count)
+{
+    size_t cap = 64;
+
+    if (m->slots)
+        return;
+    while ((count + 1) * 4 > cap * 3)
+        cap *= 2;
+    m->slots = xcalloc(cap, sizeof(*m->slots));
+    m->mask = cap - 1;
+}
+
 uint32_t strmap_put(struct strmap *m, const char *key, size_t len, uint32_t value)
 {
     uint64_t hash = XXH3_64bits(key, len);

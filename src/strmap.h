@@ -16,6 +16,9 @@ struct strmap {
 
 void strmap_init(struct strmap *m);
 void strmap_release(struct strmap *m);
+/* Sizes an empty map for count keys, so that filling it never rehashes,
+ * because a rehash keeps the old and the new slots in memory at once. */
+void strmap_reserve(struct strmap *m, size_t count);
 /* Returns the value stored for key, or STRMAP_MISSING. */
 uint32_t strmap_get(const struct strmap *m, const char *key, size_t len);
 /* Stores value under key unless the key is present; returns the value that the

@@ -18,6 +18,10 @@
  *               id_len 0 marks an empty slot; linear probing
  *   MEMBERS     per member in policy order, u32 slot index
  *   REVISION    optional: the --revision text, NUL-terminated
+ *   PROVENANCE  optional (compile --provenance): per role and member, the
+ *               parents, and per bit the granting statements with their role
+ *               chains or the deciding revokes; docs/table-format.md has the
+ *               layout
  *
  * A string with no value (no title, no description) has offset 0 and length 0;
  * STRINGS starts with a NUL byte so that offset 0 is the empty string. */
@@ -29,7 +33,7 @@
 #define TABLE_MAGIC "\x89KKPT\r\n\x1a"
 #define TABLE_MAGIC_SIZE 8
 #define TABLE_VERSION_MAJOR 1
-#define TABLE_VERSION_MINOR 0
+#define TABLE_VERSION_MINOR 1
 #define TABLE_HEADER_SIZE 128
 #define TABLE_DIR_ENTRY_SIZE 24
 #define TABLE_NONE 0xFFFFFFFFu
@@ -64,13 +68,22 @@ enum table_section {
     SECTION_SLOTS = 6,
     SECTION_MEMBERS = 7,
     SECTION_REVISION = 8,
-    SECTION_MAX_KNOWN = 8,
+    SECTION_PROVENANCE = 9,
+    SECTION_MAX_KNOWN = 9,
 };
 
 #define GROUP_RECORD_SIZE 16
 #define PERM_RECORD_SIZE 24
 #define ROLE_RECORD_SIZE 16
 #define SLOT_HEADER_SIZE 16
+
+/* PROVENANCE: a 32-byte header, then files, statements, subjects, the u32
+ * data words and the section's own strings. */
+#define PROV_HEADER_SIZE 32
+#define PROV_FILE_SIZE 8
+#define PROV_STATEMENT_SIZE 24
+#define PROV_SUBJECT_SIZE 16
+#define PROV_FLAG_REVOKE 1u
 
 #define TABLE_FLAG_ESCALATES 1u
 #define TABLE_FLAG_SENSITIVE 2u

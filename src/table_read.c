@@ -16,9 +16,14 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+/* Inlined XXH3, so that hashing the member id in a lookup costs no call
+ * into libxxhash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "table_format.h"
+#include "table_read.h"
+#include "table_internal.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "libkkpol reads tables in place and supports little-endian hosts only"
@@ -37,6 +42,8 @@ struct kkp_table {
     const unsigned char *slots;
     const uint32_t *members;
     const char *revision;
+    const unsigned char *provenance; /* NULL when the table has no PROVENANCE section */
+    uint64_t provenance_size;
     uint64_t fingerprint;
     uint64_t seed;
     uint64_t digest[2];
@@ -350,6 +357,13 @@ static int open_bytes(struct kkp_table *t, unsigned flags, const char *path,
             return fail(err, KKP_ECORRUPT, path, "revision");
         t->revision = rev;
     }
+    if (s[SECTION_PROVENANCE].present) {
+        t->provenance = b + s[SECTION_PROVENANCE].offset;
+        t->provenance_size = s[SECTION_PROVENANCE].size;
+        if (!table_provenance_valid(t->provenance, t->provenance_size, t->role_count,
+                                    t->perm_count, t->member_count))
+            return fail(err, KKP_ECORRUPT, path, "provenance section");
+    }
     rc = check_records(t, &why);
     if (rc != KKP_OK)
         return fail(err, rc, path, why);
@@ -460,12 +474,17 @@ void kkp_table_close(struct kkp_table *table)
 
 int kkp_permission(const struct kkp_table *t, const char *name, struct kkp_bit *out)
 {
+    size_t len;
+
     if (!t || !name || !out)
         return KKP_EINVAL;
+    /* Open validated every name: its length is exact and no NUL is inside,
+     * so comparing lengths first matches strcmp. */
+    len = strlen(name);
     for (uint32_t i = 0; i < t->perm_count; i++) {
         const unsigned char *rec = t->perms + (size_t)i * PERM_RECORD_SIZE;
 
-        if (strcmp(t->strings + rd32(rec), name) == 0) {
+        if (rd32(rec + 4) == len && memcmp(t->strings + rd32(rec), name, len) == 0) {
             out->index = i;
             out->catalog = t->fingerprint;
             return KKP_OK;
@@ -498,8 +517,43 @@ static const unsigned char *find_slot(const struct kkp_table *t, const char *mem
     return NULL;
 }
 
-enum kkp_decision kkp_check_bit(const struct kkp_table *t, const char *member, size_t member_len,
-                                struct kkp_bit bit)
+void table_prefetch_member(const struct kkp_table *t, const char *member, size_t member_len)
+{
+    const unsigned char *slot;
+
+    if (!t || !member || member_len == 0)
+        return;
+    slot = t->slots + (XXH3_64bits_withSeed(member, member_len, t->seed) & t->slot_mask) *
+                          t->slot_size;
+    /* A slot may straddle two cache lines; prefetch both ends. */
+    __builtin_prefetch(slot);
+    __builtin_prefetch(slot + t->slot_size - 1);
+}
+
+void table_prefetch_member_id(const struct kkp_table *t, const char *member, size_t member_len)
+{
+    uint64_t h, off;
+    const unsigned char *slot;
+
+    if (!t || !member || member_len == 0)
+        return;
+    h = XXH3_64bits_withSeed(member, member_len, t->seed);
+    slot = t->slots + (h & t->slot_mask) * t->slot_size;
+    off = rd32(slot + 8);
+    /* Bounds-checked like a lookup, so a crafted table cannot send the
+     * prefetch outside the mapping. */
+    if (rd64(slot) == h && rd32(slot + 12) == member_len &&
+        in_bounds(off, member_len, t->strings_size)) {
+        __builtin_prefetch(t->strings + off);
+        __builtin_prefetch(t->strings + off + member_len - 1);
+    }
+}
+
+/* flatten: the member-id hash and the slot probe are inlined into this, the
+ * hot call of the library, and no other caller grows. */
+__attribute__((flatten)) enum kkp_decision kkp_check_bit(const struct kkp_table *t,
+                                                         const char *member, size_t member_len,
+                                                         struct kkp_bit bit)
 {
     const unsigned char *slot;
     uint64_t word;
@@ -659,4 +713,10 @@ void kkp_source_digest(const struct kkp_table *t, uint64_t digest[2])
 const char *kkp_revision(const struct kkp_table *t)
 {
     return t ? t->revision : NULL;
+}
+
+const unsigned char *table_provenance(const struct kkp_table *t, uint64_t *size)
+{
+    *size = t ? t->provenance_size : 0;
+    return t ? t->provenance : NULL;
 }

@@ -5,7 +5,7 @@
 
 /* Weak so that the runner links while a suite is being written; the list
  * below names every suite the project has, and a missing one fails the run. */
-#define SUITES(X) X(source) X(lexer) X(parser) X(resolve) X(suggest) X(table) X(refeval)
+#define SUITES(X) X(source) X(lexer) X(parser) X(resolve) X(suggest) X(table) X(refeval) X(lint) X(reload) X(limits) X(diff) X(explain)
 
 #define DECLARE(name) Suite *suite_##name(void) __attribute__((weak));
 SUITES(DECLARE)

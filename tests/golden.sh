@@ -1,7 +1,7 @@
 #!/bin/sh
-# Golden-file tests: each tests/golden/NAME.cmd holds kkpolc arguments, run
-# from tests/golden; stdout, stderr and the exit status must equal
-# NAME.expected. Run with UPDATE=1 to rewrite the expected files after an
+# Golden-file tests: each line of tests/golden/NAME.cmd holds the arguments
+# of one kkpolc run from tests/golden; the runs' stdout, stderr and exit
+# statuses must equal NAME.expected. Run with UPDATE=1 to rewrite the expected files after an
 # intended change, then review the diff.
 set -u
 kkpolc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -12,18 +12,20 @@ passed=0
 failed=0
 for cmd in *.cmd; do
     name=${cmd%.cmd}
-    args=$(cat "$cmd")
-    # Output files go to a scratch folder named $OUT in the arguments.
-    args=$(printf '%s' "$args" | sed "s|\\\$OUT|$tmp|g")
-    # shellcheck disable=SC2086
-    NO_COLOR=1 SOURCE_DATE_EPOCH=1790000000 "$kkpolc" $args >"$tmp/out" 2>"$tmp/err" </dev/null
-    status=$?
-    {
-        cat "$tmp/out"
-        echo "--- stderr"
-        cat "$tmp/err"
-        echo "--- exit $status"
-    } >"$tmp/actual"
+    : >"$tmp/actual"
+    # Each line of NAME.cmd is one kkpolc run; $OUT names a scratch folder.
+    while IFS= read -r line; do
+        args=$(printf '%s' "$line" | sed "s|\\\$OUT|$tmp|g")
+        # shellcheck disable=SC2086
+        NO_COLOR=1 SOURCE_DATE_EPOCH=1790000000 "$kkpolc" $args >"$tmp/out" 2>"$tmp/err" </dev/null
+        status=$?
+        {
+            cat "$tmp/out"
+            echo "--- stderr"
+            cat "$tmp/err"
+            echo "--- exit $status"
+        } >>"$tmp/actual"
+    done <"$cmd"
     if [ "${UPDATE:-0}" = 1 ]; then
         cp "$tmp/actual" "$name.expected"
     fi

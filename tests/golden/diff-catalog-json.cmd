@@ -1,0 +1,1 @@
+diff --format json diff/catalog-old.kkp -- diff/catalog-new.kkp

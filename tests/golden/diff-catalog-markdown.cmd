@@ -1,0 +1,1 @@
+diff --format markdown diff/catalog-old.kkp -- diff/catalog-new.kkp

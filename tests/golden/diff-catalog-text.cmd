@@ -1,0 +1,1 @@
+diff --format text diff/catalog-old.kkp -- diff/catalog-new.kkp

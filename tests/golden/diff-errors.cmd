@@ -1,0 +1,1 @@
+diff diff/people-old.kkp -- diff/broken.kkp

@@ -1,0 +1,1 @@
+diff --format json diff/people-old.kkp -- diff/people-new.kkp

@@ -1,0 +1,1 @@
+diff --format markdown diff/people-old.kkp -- diff/people-new.kkp

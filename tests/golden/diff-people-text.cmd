@@ -1,0 +1,1 @@
+diff --format text diff/people-old.kkp -- diff/people-new.kkp

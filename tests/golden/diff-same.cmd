@@ -1,0 +1,1 @@
+diff diff/people-old.kkp -- ../../policies/knockknock.kkp diff/people-old.kkp

@@ -1,0 +1,1 @@
+diff diff/people-old.kkp diff/people-new.kkp

@@ -1,0 +1,1 @@
+explain --format json --member erin@example.com --permission publish explain/cases.kkp

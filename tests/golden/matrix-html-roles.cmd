@@ -1,0 +1,1 @@
+matrix --format html --roles ../../policies/example-org.kkp

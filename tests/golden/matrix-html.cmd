@@ -1,0 +1,1 @@
+matrix --format html explain/cases.kkp

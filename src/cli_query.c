@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "kkpol.h"
-#include "table_read.h"
+#include "table_internal.h"
 
 #define QUERY_USAGE                                                                                \
     "usage: kkpolc query [--no-verify] TABLE MEMBER PERMISSION\n"                                  \

@@ -133,7 +133,7 @@ static void owner_text(const struct lint_ctx *cx, uint8_t subject_kind, uint32_t
 
 /* redundant-grant and ineffective-revoke for one role or member block. The
  * message texts are built only when a rule fires: building them for every
- * entry took a seventh of the instructions of a clean 100,000-member compile
+ * entry took an eighth of the instructions of a clean 100,000-member compile
  * (callgrind). */
 static void check_block(struct lint_ctx *cx, uint32_t file, struct range parents,
                         struct range clauses, uint8_t subject_kind, uint32_t subject)

@@ -20,20 +20,6 @@ struct prov_view {
     const char *strings;
 };
 
-static uint32_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
 /* Locates the parts; false when the sizes do not add up to size. */
 static bool view_init(struct prov_view *v, const unsigned char *p, uint64_t size)
 {

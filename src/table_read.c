@@ -22,7 +22,6 @@
 #include <xxhash.h>
 
 #include "table_format.h"
-#include "table_read.h"
 #include "table_internal.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -56,27 +55,6 @@ struct kkp_table {
     uint32_t group_count;
     uint32_t role_count;
 };
-
-static uint16_t rd16(const unsigned char *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
 
 const char *kkp_strerror(int code)
 {

@@ -307,7 +307,9 @@ START_TEST(reload_waits_for_last_reader)
     ck_assert_int_eq(pthread_create(&th, NULL, reload_thread, &call), 0);
     nanosleep(&pause, NULL);
     /* The reload has swapped in B but cannot unmap A while it is held. */
-    ck_assert_int_eq(atomic_load(&call.done), 0);
+    ck_assert_msg(atomic_load(&call.done) == 0,
+                  "reload returned %d (%s) while table A was still held", call.rc,
+                  kkp_strerror(call.rc));
     ck_assert_str_eq(kkp_revision(old), "A");
     ck_assert_int_eq(kkp_check(old, "m1", "p1"), KKP_ALLOW);
     t = kkp_reloader_acquire(r);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ast.h"
 #include "diag.h"
@@ -37,6 +38,9 @@ int cli_policy_build(struct cli_policy *cp, char *const *files, size_t nfiles, s
 bool cli_is_table(const char *path);
 /* Parses a non-negative decimal option value; prints an error and returns false when invalid. */
 bool cli_parse_count(const char *option, const char *text, size_t *out);
+/* Writes s with the five XML special characters escaped and control
+ * characters other than tab and line feed left out, for XML and HTML text. */
+void cli_markup_escape(FILE *out, const char *s);
 /* Prints "kkpolc: error: ..." to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

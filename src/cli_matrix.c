@@ -277,28 +277,6 @@ static void print_csv(const struct matrix *mx, FILE *out)
 
 /* HTML. */
 
-static void html_text(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
-}
-
 /* No scripts and nothing loaded from elsewhere: the page must open offline
  * and from a CI artifact. Sticky headers need the page itself to scroll, so
  * the table is not wrapped in a scrolling box. */
@@ -361,7 +339,7 @@ static void html_group_row(const struct matrix *mx, FILE *out)
         if (!group)
             fputs("Other", out);
         else
-            html_text(out, mx->perms[bit].group_title[0] ? mx->perms[bit].group_title : group);
+            cli_markup_escape(out, mx->perms[bit].group_title[0] ? mx->perms[bit].group_title : group);
         fputs("</th>", out);
         bit = end;
     }
@@ -399,13 +377,13 @@ static void print_html(const struct matrix *mx, FILE *out)
 
         fprintf(out, "<th scope=\"col\"%s title=\"",
                 p->flags & KKP_PERM_SENSITIVE ? " class=\"sensitive\"" : "");
-        html_text(out, p->description);
+        cli_markup_escape(out, p->description);
         if (p->flags & KKP_PERM_SENSITIVE)
             fputs(" (sensitive)", out);
         if (p->flags & KKP_PERM_ESCALATES)
             fputs(" (escalates: its holder sets permissions)", out);
         fputs("\"><span>", out);
-        html_text(out, p->name);
+        cli_markup_escape(out, p->name);
         fputs("</span></th>", out);
     }
     fputs("</tr>\n</thead>\n<tbody>\n", out);
@@ -413,11 +391,11 @@ static void print_html(const struct matrix *mx, FILE *out)
         const struct matrix_row *row = &mx->rows[i];
 
         fputs("<tr><th scope=\"row\">", out);
-        html_text(out, row->name);
+        cli_markup_escape(out, row->name);
         fputs("</th>", out);
         if (mx->has_roles) {
             fputs("<td class=\"roles\">", out);
-            html_text(out, row->roles);
+            cli_markup_escape(out, row->roles);
             fputs("</td>", out);
         }
         for (uint32_t bit = 0; bit < mx->nbits; bit++) {

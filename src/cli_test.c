@@ -276,39 +276,6 @@ static void print_coverage(const struct policy *pol, const struct coverage *cov)
     }
 }
 
-/* Appends s to out with the five XML special characters escaped. */
-static void xml_escape(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&apos;", out);
-            break;
-        case '\n':
-        case '\t':
-            fputc(*s, out);
-            break;
-        default:
-            /* XML 1.0 allows no other control characters, even escaped. */
-            if ((unsigned char)*s >= 0x20)
-                fputc(*s, out);
-            break;
-        }
-    }
-}
-
 /* The assert statement's source text with each run of white space made one space. */
 static char *assert_text(const struct ast *ast, const struct ast_assert *as)
 {
@@ -362,7 +329,7 @@ static int write_junit(const char *path, const struct ast *ast,
         if (!tests)
             continue;
         fputs("  <testsuite name=\"", out);
-        xml_escape(out, file);
+        cli_markup_escape(out, file);
         fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n", tests,
                 failures);
         for (size_t i = 0; i < ast->nasserts; i++) {
@@ -375,11 +342,11 @@ static int write_junit(const char *path, const struct ast *ast,
             lc = source_line_col(ast->files[f].src, as->span.begin);
             text = assert_text(ast, as);
             fputs("    <testcase classname=\"", out);
-            xml_escape(out, file);
+            cli_markup_escape(out, file);
             fprintf(out, "\" name=\"line %u: ", lc.line);
-            xml_escape(out, text);
+            cli_markup_escape(out, text);
             fputs("\" file=\"", out);
-            xml_escape(out, file);
+            cli_markup_escape(out, file);
             fprintf(out, "\" line=\"%u\"", lc.line);
             free(text);
             if (results[i].passed) {
@@ -387,7 +354,7 @@ static int write_junit(const char *path, const struct ast *ast,
                 continue;
             }
             fputs(">\n      <failure message=\"assertion failed\" type=\"assertion\">", out);
-            xml_escape(out, results[i].report);
+            cli_markup_escape(out, results[i].report);
             fputs("</failure>\n    </testcase>\n", out);
         }
         fputs("  </testsuite>\n", out);

@@ -92,3 +92,35 @@ void cli_policy_release(struct cli_policy *cp)
     diag_sink_release(&cp->sink);
     ast_release(&cp->ast);
 }
+
+void cli_markup_escape(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&apos;", out);
+            break;
+        case '\n':
+        case '\t':
+            fputc(*s, out);
+            break;
+        default:
+            /* XML 1.0 allows no other control characters, even escaped. */
+            if ((unsigned char)*s >= 0x20)
+                fputc(*s, out);
+            break;
+        }
+    }
+}

@@ -260,7 +260,7 @@ static const struct ast_ref *block_grant(const struct lint_ctx *cx, struct range
 }
 
 const struct ast_ref *lint_find_grant(const struct lint_ctx *cx, uint32_t role, uint32_t bit,
-                                      uint32_t *file, uint32_t *owner)
+                                      uint32_t *file, uint32_t *owner, uint32_t *from)
 {
     const struct ast *ast = cx->ast;
     uint32_t *queue = malloc((ast->nroles + 1) * sizeof(uint32_t));
@@ -275,6 +275,7 @@ const struct ast_ref *lint_find_grant(const struct lint_ctx *cx, uint32_t role, 
     }
     queue[tail++] = role;
     seen[role] = true;
+    from[role] = AST_NONE;
     while (head < tail && !found) {
         uint32_t r = queue[head++];
         const struct ast_role *ro = &ast->roles[r];
@@ -293,6 +294,7 @@ const struct ast_ref *lint_find_grant(const struct lint_ctx *cx, uint32_t role, 
 
             if (p != AST_NONE && !seen[p]) {
                 seen[p] = true;
+                from[p] = r;
                 queue[tail++] = p;
             }
         }
@@ -304,22 +306,104 @@ const struct ast_ref *lint_find_grant(const struct lint_ctx *cx, uint32_t role, 
 
 void lint_note_grant(struct lint_ctx *cx, struct diag *d, uint32_t role, uint32_t bit)
 {
+    const struct ast *ast = cx->ast;
     uint32_t file = 0, owner = 0;
+    uint32_t *from = malloc((ast->nroles + 1) * sizeof(uint32_t));
     const struct ast_ref *ref;
-    const char *perm = ast_name(cx->ast, cx->ast->perms[cx->ast->bit_to_perm[bit]].name);
+    const char *perm = ast_name(ast, ast->perms[ast->bit_to_perm[bit]].name);
+    char chain[1024];
+    size_t used = 0;
+
+    if (!d || !from) {
+        free(from);
+        return;
+    }
+    ref = lint_find_grant(cx, role, bit, &file, &owner, from);
+    if (!ref) {
+        free(from);
+        return;
+    }
+    /* The chain from the role up to the owner of the grant. from[] leads
+     * from the owner back to the role, so collect it and print it reversed. */
+    {
+        uint32_t path[64], depth = 0;
+
+        for (uint32_t r = owner; r != AST_NONE && depth < 64; r = from[r])
+            path[depth++] = r;
+        chain[0] = '\0';
+        if (depth == 64 && from[path[depth - 1]] != AST_NONE)
+            used = (size_t)snprintf(chain, sizeof(chain), "... -> "); /* a longer chain */
+        for (uint32_t i = depth; i-- > 0 && used < sizeof(chain);) {
+            int n = snprintf(chain + used, sizeof(chain) - used, "%s'%s'",
+                             i + 1 == depth ? "" : " -> ", ast_name(ast, ast->roles[path[i]].name));
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+    if (owner == role)
+        diag_note(cx->sink, d, lint_loc(cx, file, ref->span), "role '%s' grants '%s' here",
+                  ast_name(ast, ast->roles[owner].name), perm);
+    else
+        diag_note(cx->sink, d, lint_loc(cx, file, ref->span),
+                  "'%s' is granted here by role '%s', inherited through %s", perm,
+                  ast_name(ast, ast->roles[owner].name), chain);
+    free(from);
+}
+
+void lint_note_member_revoke(struct lint_ctx *cx, struct diag *d, uint32_t member, uint32_t bit)
+{
+    const struct ast *ast = cx->ast;
+    const struct ast_member *me = &ast->members[member];
+    uint64_t *mask = calloc(cx->pol->words, sizeof(uint64_t));
+
+    if (!d || !mask) {
+        free(mask);
+        return;
+    }
+    for (uint32_t c = 0; c < me->clauses.count; c++) {
+        const struct ast_clause *cl = &ast->clauses[me->clauses.start + c];
+
+        if (cl->kind != CLAUSE_REVOKE)
+            continue;
+        for (uint32_t i = 0; i < cl->refs.count; i++) {
+            const struct ast_ref *ref = &ast->refs[cl->refs.start + i];
+
+            memset(mask, 0, cx->pol->words * sizeof(uint64_t));
+            lint_ref_bits(cx, ref, mask);
+            if (mask_has(mask, bit)) {
+                diag_note(cx->sink, d, lint_loc(cx, me->file, ref->span),
+                          "the member's own revoke removes '%s' here",
+                          ast_name(ast, ast->perms[ast->bit_to_perm[bit]].name));
+                free(mask);
+                return;
+            }
+        }
+    }
+    free(mask);
+}
+
+void lint_note_member_grant(struct lint_ctx *cx, struct diag *d, uint32_t member, uint32_t bit)
+{
+    const struct ast *ast = cx->ast;
+    const struct ast_member *me = &ast->members[member];
+    const struct ast_ref *own;
 
     if (!d)
         return;
-    ref = lint_find_grant(cx, role, bit, &file, &owner);
-    if (!ref)
+    own = block_grant(cx, me->clauses, bit);
+    if (own) {
+        diag_note(cx->sink, d, lint_loc(cx, me->file, own->span),
+                  "the member's own grant gives '%s' here",
+                  ast_name(ast, ast->perms[ast->bit_to_perm[bit]].name));
         return;
-    if (owner == role)
-        diag_note(cx->sink, d, lint_loc(cx, file, ref->span), "role '%s' grants '%s' here",
-                  ast_name(cx->ast, cx->ast->roles[owner].name), perm);
-    else
-        diag_note(cx->sink, d, lint_loc(cx, file, ref->span),
-                  "'%s' comes from role '%s', which grants it here",
-                  perm, ast_name(cx->ast, cx->ast->roles[owner].name));
+    }
+    for (uint32_t i = 0; i < me->parents.count; i++) {
+        uint32_t r = ast->refs[me->parents.start + i].target;
+
+        if (r != AST_NONE && mask_has(policy_role_mask(cx->pol, r), bit)) {
+            lint_note_grant(cx, d, r, bit);
+            return;
+        }
+    }
 }
 
 /* Reports suppressions past their until date; those no longer silence anything. */

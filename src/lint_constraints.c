@@ -135,6 +135,11 @@ static void check_pair_constraint(struct lint_ctx *cx, const struct ast_constrai
                         me->id, bit_name(cx, bit), bit_name(cx, other), text, hint);
         if (!d)
             continue;
+        lint_note_member_grant(cx, d, m, bit);
+        if (c->kind == CONSTRAINT_EXCLUDES)
+            lint_note_member_grant(cx, d, m, other);
+        else
+            lint_note_member_revoke(cx, d, m, other);
         diag_note(cx->sink, d, lint_loc(cx, c->file, c->span), "the constraint is declared here");
     }
 

@@ -32,12 +32,19 @@ void lint_ref_bits(const struct lint_ctx *cx, const struct ast_ref *ref, uint64_
 /* Text of a permission list entry as written: name, group.* or *. */
 const char *lint_ref_text(const struct lint_ctx *cx, const struct ast_ref *ref, char *buf,
                           size_t size);
-/* Finds the grant entry nearest to a role (its own block, then its parents
- * breadth first) that gives bit; returns the ref and sets *file, or NULL. */
+/* Finds the grant entry nearest to a role that gives bit: its own block,
+ * then its parents breadth first. Returns the ref and sets *file and *owner,
+ * or returns NULL. from[] (one entry per role) records the chain: from[r] is
+ * the role that r was reached from, AST_NONE for the start. */
 const struct ast_ref *lint_find_grant(const struct lint_ctx *cx, uint32_t role, uint32_t bit,
-                                      uint32_t *file, uint32_t *owner);
-/* Adds a note at the grant that gives bit to role, naming the chain's owner. */
+                                      uint32_t *file, uint32_t *owner, uint32_t *from);
+/* Adds a note at the grant that gives bit to role, with the role chain to it. */
 void lint_note_grant(struct lint_ctx *cx, struct diag *d, uint32_t role, uint32_t bit);
+/* Adds a note at what gives bit to a member: its own grant, or the grant
+ * behind the first of its roles that holds bit. */
+void lint_note_member_grant(struct lint_ctx *cx, struct diag *d, uint32_t member, uint32_t bit);
+/* Adds a note at the member's own revoke entry that removes bit, if any. */
+void lint_note_member_revoke(struct lint_ctx *cx, struct diag *d, uint32_t member, uint32_t bit);
 
 void lint_roles(struct lint_ctx *cx);
 void lint_members(struct lint_ctx *cx);

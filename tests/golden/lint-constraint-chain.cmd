@@ -1,0 +1,1 @@
+check lint/constraint-chain.kkp

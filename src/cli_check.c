@@ -10,8 +10,9 @@
 #include "lint.h"
 
 #define CHECK_USAGE                                                                                \
-    "usage: kkpolc check [--format text|json|sarif|github] [--list-suppressions]\n"               \
-    "                    [--max-errors N] [--max-overrides N] [-W RULE|no-RULE|error|error=RULE]\n" \
+    "usage: kkpolc check [--format text|json|sarif|github] [--list-suppressions]\n"                \
+    "                    [--max-errors N] [--max-overrides N] [-W "                                \
+    "RULE|no-RULE|error|error=RULE]\n"                                                             \
     "                    FILE...\n"
 
 static void print_rules(FILE *out)
@@ -19,10 +20,7 @@ static void print_rules(FILE *out)
     fputs("\nrules (default severity):\n", out);
     for (int i = 0; i < RULE_COUNT; i++) {
         int sev = lint_rules[i].default_severity;
-        const char *name = sev == LINT_OFF       ? "off"
-                           : sev == DIAG_ERROR   ? "error"
-                           : sev == DIAG_WARNING ? "warning"
-                                                 : "note";
+        const char *name = sev == LINT_OFF ? "off" : diag_severity_name((enum diag_severity)sev);
 
         fprintf(out, "  %-20s %-8s %s\n", lint_rules[i].name,
                 i == RULE_CONSTRAINT ? "declared" : name, lint_rules[i].summary);
@@ -36,8 +34,7 @@ static void list_suppressions(const struct cli_policy *cp, const struct lint_con
     for (size_t i = 0; i < ast->nsuppressions; i++) {
         const struct ast_suppress *s = &ast->suppressions[i];
         struct line_col lc = source_line_col(ast->files[s->file].src, s->span.begin);
-        bool expired = s->has_until &&
-                       lint_days_from_civil(s->year, s->month, s->day) < cfg->today;
+        bool expired = s->has_until && lint_days_from_civil(s->year, s->month, s->day) < cfg->today;
 
         printf("%s:%u:%u: %s", ast->files[s->file].src->path, lc.line, lc.column, s->rule);
         if (s->subject.kind == SUBJECT_ROLE)

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 const char *const diag_rule_names[] = {
-    "unused-role",     "empty-role", "redundant-grant", "ineffective-revoke",
-    "repeated-name",   "id-case",    "duplicate-role",  "lockout",
-    "no-permissions",  "many-overrides", "escalation",  "unused-suppression",
+    "unused-role",         "empty-role",     "redundant-grant", "ineffective-revoke",
+    "repeated-name",       "id-case",        "duplicate-role",  "lockout",
+    "no-permissions",      "many-overrides", "escalation",      "unused-suppression",
     "expired-suppression", "constraint",
 };
 const size_t diag_rule_count = sizeof(diag_rule_names) / sizeof(diag_rule_names[0]);
@@ -115,6 +115,19 @@ void diag_note(struct diag_sink *sink, struct diag *d, struct loc loc, const cha
     va_start(ap, fmt);
     n->message = vformat(&sink->arena, fmt, ap);
     va_end(ap);
+}
+
+const char *diag_severity_name(enum diag_severity severity)
+{
+    switch (severity) {
+    case DIAG_ERROR:
+        return "error";
+    case DIAG_WARNING:
+        return "warning";
+    case DIAG_NOTE:
+        break;
+    }
+    return "note";
 }
 
 static int compare_diags(const void *pa, const void *pb)

@@ -73,6 +73,10 @@ static inline bool diag_has_errors(const struct diag_sink *sink)
     return sink->errors > 0;
 }
 
+/* Returns "error", "warning" or "note": the word the text, JSON and SARIF
+ * forms all use for a severity. */
+const char *diag_severity_name(enum diag_severity severity);
+
 /* Sorts the records by load order of their file, then position, then report order. */
 void diag_sort(struct diag_sink *sink);
 

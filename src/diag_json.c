@@ -7,11 +7,6 @@
 #include "diag_formats.h"
 #include "lint.h"
 
-static const char *severity_name(enum diag_severity s)
-{
-    return s == DIAG_ERROR ? "error" : s == DIAG_WARNING ? "warning" : "note";
-}
-
 /* Line and column of both ends of a location; the end column is exclusive. */
 struct region {
     uint32_t line, column, end_line, end_column;
@@ -34,9 +29,9 @@ static json_t *json_location(const struct loc *loc)
     if (!loc->src)
         return json_null();
     r = region_of(loc);
-    return json_pack("{s:s, s:i, s:i, s:i, s:i}", "file", loc->src->path, "line", (json_int_t)r.line,
-                     "column", (json_int_t)r.column, "end_line", (json_int_t)r.end_line,
-                     "end_column", (json_int_t)r.end_column);
+    return json_pack("{s:s, s:i, s:i, s:i, s:i}", "file", loc->src->path, "line",
+                     (json_int_t)r.line, "column", (json_int_t)r.column, "end_line",
+                     (json_int_t)r.end_line, "end_column", (json_int_t)r.end_column);
 }
 
 static int dump(json_t *doc, FILE *out)
@@ -61,10 +56,10 @@ int diag_print_json(struct diag_sink *sink, FILE *out)
             json_array_append_new(notes, json_pack("{s:o, s:s}", "location",
                                                    json_location(&d->notes[k].loc), "message",
                                                    d->notes[k].message));
-        item = json_pack("{s:s, s:o, s:s, s:o, s:o, s:b}", "severity", severity_name(d->severity),
-                         "rule", d->rule ? json_string(d->rule) : json_null(), "message",
-                         d->message, "location", json_location(&d->loc), "notes", notes,
-                         "suppressed", d->suppressed);
+        item = json_pack(
+            "{s:s, s:o, s:s, s:o, s:o, s:b}", "severity", diag_severity_name(d->severity), "rule",
+            d->rule ? json_string(d->rule) : json_null(), "message", d->message, "location",
+            json_location(&d->loc), "notes", notes, "suppressed", d->suppressed);
         if (d->suppressed)
             json_object_set_new(item, "justification", json_string(d->justification));
         json_array_append_new(list, item);
@@ -78,19 +73,13 @@ int diag_print_json(struct diag_sink *sink, FILE *out)
 
 #define SARIF_POLICY_ERROR "policy-error"
 
-static const char *sarif_level(enum diag_severity s)
-{
-    return s == DIAG_ERROR ? "error" : s == DIAG_WARNING ? "warning" : "note";
-}
-
 static json_t *sarif_physical(const struct loc *loc)
 {
     struct region r = region_of(loc);
 
-    return json_pack("{s:{s:s}, s:{s:i, s:i, s:i, s:i}}", "artifactLocation", "uri",
-                     loc->src->path, "region", "startLine", (json_int_t)r.line, "startColumn",
-                     (json_int_t)r.column, "endLine", (json_int_t)r.end_line, "endColumn",
-                     (json_int_t)r.end_column);
+    return json_pack("{s:{s:s}, s:{s:i, s:i, s:i, s:i}}", "artifactLocation", "uri", loc->src->path,
+                     "region", "startLine", (json_int_t)r.line, "startColumn", (json_int_t)r.column,
+                     "endLine", (json_int_t)r.end_line, "endColumn", (json_int_t)r.end_column);
 }
 
 static json_t *sarif_rules(void)
@@ -103,19 +92,20 @@ static json_t *sarif_rules(void)
         json_t *rule = json_pack(
             "{s:s, s:{s:s}, s:{s:s}, s:{s:s, s:b}}", "id", info->name, "shortDescription", "text",
             info->summary, "help", "text", info->help, "defaultConfiguration", "level",
-            sev == LINT_OFF ? "warning" : sarif_level((enum diag_severity)sev), "enabled",
+            sev == LINT_OFF ? "warning" : diag_severity_name((enum diag_severity)sev), "enabled",
             sev != LINT_OFF);
 
         json_array_append_new(rules, rule);
     }
     /* SARIF wants a rule on every result, so syntax and semantic errors,
      * which have none in the text form, get this one. */
-    json_array_append_new(rules, json_pack("{s:s, s:{s:s}, s:{s:s}, s:{s:s}}", "id", SARIF_POLICY_ERROR,
-                                           "shortDescription", "text",
-                                           "A syntax or semantic error in the policy.", "help",
-                                           "text", "Fix the error; no command acts on a policy "
-                                           "that has one.", "defaultConfiguration", "level",
-                                           "error"));
+    json_array_append_new(rules,
+                          json_pack("{s:s, s:{s:s}, s:{s:s}, s:{s:s}}", "id", SARIF_POLICY_ERROR,
+                                    "shortDescription", "text",
+                                    "A syntax or semantic error in the policy.", "help", "text",
+                                    "Fix the error; no command acts on a policy "
+                                    "that has one.",
+                                    "defaultConfiguration", "level", "error"));
     return rules;
 }
 
@@ -132,12 +122,12 @@ int diag_print_sarif(struct diag_sink *sink, FILE *out, const char *version)
             /* A problem with no place in a file, such as an unreadable file
              * named on the command line. */
             ran = ran && d->severity != DIAG_ERROR;
-            json_array_append_new(notifications,
-                                  json_pack("{s:s, s:{s:s}}", "level", sarif_level(d->severity),
-                                            "message", "text", d->message));
+            json_array_append_new(notifications, json_pack("{s:s, s:{s:s}}", "level",
+                                                           diag_severity_name(d->severity),
+                                                           "message", "text", d->message));
             continue;
         }
-        result = json_pack("{s:s, s:{s:s}, s:[{s:o}]}", "level", sarif_level(d->severity),
+        result = json_pack("{s:s, s:{s:s}, s:[{s:o}]}", "level", diag_severity_name(d->severity),
                            "message", "text", d->message, "locations", "physicalLocation",
                            sarif_physical(&d->loc));
         if (d->rule) {
@@ -154,12 +144,11 @@ int diag_print_sarif(struct diag_sink *sink, FILE *out, const char *version)
             json_t *related = json_array();
 
             for (size_t k = 0; k < d->nnotes; k++) {
-                json_t *rel = json_pack("{s:i, s:{s:s}}", "id", (json_int_t)k, "message",
-                                        "text", d->notes[k].message);
+                json_t *rel = json_pack("{s:i, s:{s:s}}", "id", (json_int_t)k, "message", "text",
+                                        d->notes[k].message);
 
                 if (d->notes[k].loc.src)
-                    json_object_set_new(rel, "physicalLocation",
-                                        sarif_physical(&d->notes[k].loc));
+                    json_object_set_new(rel, "physicalLocation", sarif_physical(&d->notes[k].loc));
                 json_array_append_new(related, rel);
             }
             json_object_set_new(result, "relatedLocations", related);
@@ -174,8 +163,8 @@ int diag_print_sarif(struct diag_sink *sink, FILE *out, const char *version)
     return dump(json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:s, s:o, s:[{s:b, s:o}]}]}",
                           "$schema", "https://json.schemastore.org/sarif-2.1.0.json", "version",
                           "2.1.0", "runs", "tool", "driver", "name", "kkpolc", "version", version,
-                          "rules", sarif_rules(), "columnKind", "unicodeCodePoints", "results", results,
-                          "invocations", "executionSuccessful", ran,
+                          "rules", sarif_rules(), "columnKind", "unicodeCodePoints", "results",
+                          results, "invocations", "executionSuccessful", ran,
                           "toolExecutionNotifications", notifications),
                 out);
 }
@@ -225,8 +214,8 @@ int diag_print_github(struct diag_sink *sink, FILE *out)
         for (size_t k = 0; k < d->nnotes; k++) {
             fputs("%0A", out);
             if (d->notes[k].loc.src) {
-                struct line_col lc = source_line_col((struct source *)d->notes[k].loc.src,
-                                                     d->notes[k].loc.begin);
+                struct line_col lc =
+                    source_line_col((struct source *)d->notes[k].loc.src, d->notes[k].loc.begin);
                 gh_escape(out, d->notes[k].loc.src->path, false);
                 fprintf(out, "%%3A%u%%3A%u: ", lc.line, lc.column);
             }

@@ -12,19 +12,6 @@
 #define COLOR_GREEN "\033[1;32m"
 #define COLOR_RESET "\033[0m"
 
-static const char *severity_name(enum diag_severity s)
-{
-    switch (s) {
-    case DIAG_ERROR:
-        return "error";
-    case DIAG_WARNING:
-        return "warning";
-    case DIAG_NOTE:
-        break;
-    }
-    return "note";
-}
-
 static const char *severity_color(enum diag_severity s)
 {
     switch (s) {
@@ -124,9 +111,9 @@ static void print_head(FILE *out, const struct loc *loc, enum diag_severity sev,
     }
     if (color)
         fprintf(out, "%s%s:" COLOR_RESET COLOR_BOLD " %s" COLOR_RESET, severity_color(sev),
-                severity_name(sev), msg);
+                diag_severity_name(sev), msg);
     else
-        fprintf(out, "%s: %s", severity_name(sev), msg);
+        fprintf(out, "%s: %s", diag_severity_name(sev), msg);
     if (rule)
         fprintf(out, " [%s]", rule);
     fputc('\n', out);
@@ -147,7 +134,8 @@ void diag_print_text(struct diag_sink *sink, FILE *out, bool color)
         }
     }
     if (sink->stopped)
-        fprintf(out, "kkpolc: error: too many errors, stopped after %zu; raise the limit with "
-                     "--max-errors N\n",
+        fprintf(out,
+                "kkpolc: error: too many errors, stopped after %zu; raise the limit with "
+                "--max-errors N\n",
                 sink->max_errors);
 }

@@ -35,7 +35,7 @@ struct line_col {
 
 enum source_status {
     SOURCE_OK,
-    SOURCE_ERRNO,       /* errno says why */
+    SOURCE_ERRNO,       /* the failing call set errno */
     SOURCE_NOT_REGULAR, /* a directory, FIFO or device */
     SOURCE_TOO_LARGE,   /* larger than KKP_MAX_FILE_SIZE */
 };
